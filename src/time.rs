@@ -45,13 +45,15 @@ impl Timestamp {
         self.to_string()[..10].to_string()
     }
 
-    /// "in 172 days", "in 5 hours", "3 days ago", for people.
+    /// "in 172 days", "in 5 hours", "3 days ago", for people: rounded to
+    /// the nearest unit, so a fresh 180-day token reads "in 180 days".
     pub fn relative(self) -> String {
         let secs = self.seconds_from_now();
+        let round = |s: u64, unit: u64| (s + unit / 2) / unit;
         let (amount, unit) = match secs.unsigned_abs() {
-            s if s >= 2 * DAY => (s / DAY, "days"),
-            s if s >= 2 * 3600 => (s / 3600, "hours"),
-            s if s >= 120 => (s / 60, "minutes"),
+            s if s >= 2 * DAY => (round(s, DAY), "days"),
+            s if s >= 2 * 3600 => (round(s, 3600), "hours"),
+            s if s >= 120 => (round(s, 60), "minutes"),
             s => (s, "seconds"),
         };
         if secs >= 0 {
@@ -119,6 +121,10 @@ mod tests {
             "in 5 hours"
         );
         let past = Timestamp(SystemTime::now() - Duration::from_secs(3 * DAY + 60));
+        assert_eq!(
+            now.plus(Duration::from_secs(180 * DAY - 5)).relative(),
+            "in 180 days"
+        );
         assert_eq!(past.relative(), "3 days ago");
         assert!(past.has_passed());
         assert_eq!(past.days_from_now(), -4);

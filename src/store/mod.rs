@@ -167,9 +167,10 @@ impl Store {
         match kind {
             StoreKind::File => Ok(Arc::new(FileSecrets::new(self.dir().clone()))),
             StoreKind::Keychain => {
-                let opened = self.inner.keychain.get_or_init(|| {
-                    Keychain::open(self.inner.keychain_timeout).map(Arc::new)
-                });
+                let opened = self
+                    .inner
+                    .keychain
+                    .get_or_init(|| Keychain::open(self.inner.keychain_timeout).map(Arc::new));
                 match opened {
                     Ok(keychain) => Ok(keychain.clone()),
                     Err(err) => Err(err.clone()),
