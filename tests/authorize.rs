@@ -11,11 +11,6 @@ use common::fake_mp::{Consent, FakeApp, FakeMp, Fault};
 use common::*;
 use serde_json::Value;
 
-fn fake() -> FakeMp {
-    let redirect = format!("http://127.0.0.1:{}/callback", free_port());
-    FakeMp::start(FakeApp::new(&redirect))
-}
-
 fn links(world: &World) -> Value {
     serde_json::from_str(&fs::read_to_string(world.file("links.json")).unwrap()).unwrap()
 }
@@ -90,14 +85,8 @@ fn the_token_request_follows_the_documented_contract() {
     );
     assert_eq!(request.accept.as_deref(), Some("application/json"));
     let body = request.json.as_ref().unwrap();
-    let keys: Vec<&str> = body
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
     assert_eq!(
-        keys,
+        keys(body),
         [
             "client_id",
             "client_secret",
@@ -131,25 +120,21 @@ fn test_credentials_get_their_own_link_and_json_has_no_token() {
         expires.ends_with('Z') && expires.len() == 20,
         "RFC 3339: {expires}"
     );
-    let mut keys: Vec<&str> = json
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    keys.sort();
-    assert_eq!(
-        keys,
-        [
-            "expires_at",
-            "live_mode",
-            "name",
-            "public_key",
-            "scope",
-            "store",
-            "test_token",
-            "user_id"
-        ]
+    let keys = keys(&json);
+    for key in [
+        "name",
+        "user_id",
+        "live_mode",
+        "test_token",
+        "scope",
+        "public_key",
+    ] {
+        assert!(keys.contains(&key), "{key} in {keys:?}");
+    }
+    assert!(
+        keys.iter()
+            .all(|k| !k.contains("token") || *k == "test_token"),
+        "{keys:?}"
     );
     assert_eq!(
         mp.token_requests()[0].json.as_ref().unwrap()["test_token"],
@@ -439,4 +424,57 @@ fn a_second_redirect_for_the_same_attempt_is_not_exchanged_twice() {
     let out = finish(child);
     assert_exit(&out, 0);
     assert_eq!(mp.token_requests().len(), 1);
+}
+
+#[test]
+fn ctrl_c_while_waiting_ends_cleanly_with_exit_130() {
+    let mp = fake();
+    let world = World::new();
+    let mut child = world.start_authorize(&mp, &[]);
+    world.browser_url(&mut child);
+    // The signal handler is set up as the wait begins, just after the browser.
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = child.id().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = finish(child);
+    assert_exit(&out, 130);
+    assert!(
+        stderr(&out).contains("error: interrupted"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!world.file("links.json").exists());
+}
+
+#[test]
+fn verbose_explains_the_steps_but_never_shows_a_secret() {
+    let mp = fake();
+    let world = World::new();
+    let (out, _) = world.authorize(&mp, &["--verbose"]);
+    assert_exit(&out, 0);
+    let err = stderr(&out);
+    assert!(err.contains("debug: listener: GET \"/callback\""), "{err}");
+    assert!(
+        err.contains("debug: tokens will be saved to the file"),
+        "{err}"
+    );
+    let mut secrets = flow_secrets(&mp);
+    secrets.extend(world.stored_secrets());
+    assert_no_secret(&out, &secrets);
+}
+
+#[test]
+fn quiet_leaves_only_the_result() {
+    let mp = fake();
+    let world = World::new();
+    let (out, _) = world.authorize(&mp, &["--quiet"]);
+    assert_exit(&out, 0);
+    assert_eq!(stderr(&out), "");
+    assert_eq!(stdout(&out).lines().count(), 1);
 }

@@ -8,25 +8,7 @@ use std::process::{Command, Stdio};
 
 use common::fake_mp::{FakeApp, FakeMp};
 use common::*;
-use serde_json::{Value, json};
-
-fn fake() -> FakeMp {
-    let redirect = format!("http://127.0.0.1:{}/callback", free_port());
-    FakeMp::start(FakeApp::new(&redirect))
-}
-
-fn import(world: &World, mp: &FakeMp, name: &str, test: bool, expires_in: u64) -> (String, String) {
-    let pair = mp.grant(test);
-    let reply = json!({
-        "access_token": pair.access_token, "refresh_token": pair.refresh_token,
-        "user_id": pair.user_id, "live_mode": pair.live_mode, "expires_in": expires_in,
-        "public_key": "TEST-or-APP-pk", "scope": "offline_access read write",
-    });
-    let mut cmd = world.mplink();
-    cmd.args(["import", "--name", name]);
-    assert_exit(&run_with_stdin(cmd, &reply.to_string()), 0);
-    (pair.access_token, pair.refresh_token)
-}
+use serde_json::Value;
 
 fn link_json(world: &World, name: &str) -> Value {
     let out = world
@@ -48,7 +30,7 @@ fn refresh(world: &World, mp: &FakeMp) -> Command {
 fn refresh_rotates_the_pair_and_stores_it() {
     let mp = fake();
     let world = World::new();
-    let (old_access, old_refresh) = import(&world, &mp, "shop", false, 5 * 86_400);
+    let (old_access, old_refresh) = import_link(&world, &mp, "shop", false, 5 * 86_400);
 
     let out = refresh(&world, &mp).arg("shop").output().unwrap();
     assert_exit(&out, 0);
@@ -72,14 +54,8 @@ fn refresh_rotates_the_pair_and_stores_it() {
     assert!(link["refreshed_at"].is_string());
 
     let body = mp.token_requests()[0].json.clone().unwrap();
-    let keys: Vec<&str> = body
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
     assert_eq!(
-        keys,
+        keys(&body),
         ["client_id", "client_secret", "grant_type", "refresh_token"]
     );
     assert_no_secret(
@@ -93,7 +69,7 @@ fn what_a_refresh_reply_leaves_out_is_kept() {
     let mp = fake();
     mp.set_refresh_omits_profile(true);
     let world = World::new();
-    import(&world, &mp, "sandbox", true, 86_400);
+    import_link(&world, &mp, "sandbox", true, 86_400);
     let before = link_json(&world, "sandbox");
     let out = refresh(&world, &mp)
         .args(["sandbox", "--json"])
@@ -122,7 +98,7 @@ fn what_a_refresh_reply_leaves_out_is_kept() {
 fn a_dead_refresh_token_says_to_link_again_and_keeps_the_link() {
     let mp = fake();
     let world = World::new();
-    let (_, refresh_token) = import(&world, &mp, "shop", false, 86_400);
+    let (_, refresh_token) = import_link(&world, &mp, "shop", false, 86_400);
     // Someone else used it: it is dead now.
     let mut elsewhere = World::new().mplink_for(&mp);
     let spent = elsewhere
@@ -149,7 +125,7 @@ fn a_dead_refresh_token_says_to_link_again_and_keeps_the_link() {
 fn concurrent_refreshes_of_one_link_never_reuse_a_refresh_token() {
     let mp = fake();
     let world = World::new();
-    import(&world, &mp, "shop", false, 86_400);
+    import_link(&world, &mp, "shop", false, 86_400);
     let children: Vec<_> = (0..6)
         .map(|_| {
             refresh(&world, &mp)
@@ -187,8 +163,8 @@ fn concurrent_refreshes_of_one_link_never_reuse_a_refresh_token() {
 fn refresh_all_only_touches_links_that_are_due() {
     let mp = fake();
     let world = World::new();
-    import(&world, &mp, "due", false, 10 * 86_400);
-    import(&world, &mp, "fresh", false, 170 * 86_400);
+    import_link(&world, &mp, "due", false, 10 * 86_400);
+    import_link(&world, &mp, "fresh", false, 170 * 86_400);
     let out = refresh(&world, &mp)
         .args(["--all", "--if-expiring-within", "30d"])
         .output()
@@ -311,7 +287,7 @@ fn saved_application_settings_are_used_and_flags_still_win() {
 fn a_run_that_would_need_a_prompt_fails_naming_the_variable() {
     let mp = fake();
     let world = World::new();
-    import(&world, &mp, "shop", false, 86_400);
+    import_link(&world, &mp, "shop", false, 86_400);
     let out = refresh(&world, &mp)
         .env_remove("MPLINK_CLIENT_SECRET")
         .env("CI", "1")

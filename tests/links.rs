@@ -5,49 +5,14 @@ mod common;
 
 use std::fs;
 
-use common::fake_mp::{FakeApp, FakeMp};
 use common::*;
 use serde_json::{Value, json};
-
-fn fake() -> FakeMp {
-    let redirect = format!("http://127.0.0.1:{}/callback", free_port());
-    FakeMp::start(FakeApp::new(&redirect))
-}
-
-/// Stores a fresh grant from the fake as a link, through `mplink import`.
-fn import(world: &World, mp: &FakeMp, name: &str, test: bool, expires_in: u64) -> (String, String) {
-    let pair = mp.grant(test);
-    let reply = json!({
-        "access_token": pair.access_token,
-        "token_type": "bearer",
-        "expires_in": expires_in,
-        "scope": "offline_access read write",
-        "user_id": pair.user_id,
-        "refresh_token": pair.refresh_token,
-        "public_key": "APP_USR-pk",
-        "live_mode": pair.live_mode,
-    });
-    let mut cmd = world.mplink();
-    cmd.args(["import", "--name", name]);
-    let out = run_with_stdin(cmd, &reply.to_string());
-    assert_exit(&out, 0);
-    assert!(
-        stdout(&out).contains(&format!("'{name}'")),
-        "{}",
-        stdout(&out)
-    );
-    assert_no_secret(
-        &out,
-        &[pair.access_token.clone(), pair.refresh_token.clone()],
-    );
-    (pair.access_token, pair.refresh_token)
-}
 
 #[test]
 fn token_prints_the_access_token_alone() {
     let mp = fake();
     let world = World::new();
-    let (access, _) = import(&world, &mp, "shop", false, 15_552_000);
+    let (access, _) = import_link(&world, &mp, "shop", false, 15_552_000);
     let out = world.mplink().args(["token", "shop"]).output().unwrap();
     assert_exit(&out, 0);
     assert_eq!(stdout(&out), format!("{access}\n"));
@@ -68,8 +33,8 @@ fn token_prints_the_access_token_alone() {
 fn several_links_need_a_name_and_unknown_names_are_exit_8() {
     let mp = fake();
     let world = World::new();
-    import(&world, &mp, "alpha", false, 15_552_000);
-    import(&world, &mp, "beta", true, 15_552_000);
+    import_link(&world, &mp, "alpha", false, 15_552_000);
+    import_link(&world, &mp, "beta", true, 15_552_000);
 
     let out = world.mplink().arg("token").output().unwrap();
     assert_exit(&out, 2);
@@ -118,8 +83,8 @@ fn an_expired_token_is_exit_1_with_the_date_and_a_remedy() {
 fn show_lists_links_as_an_aligned_table_with_masked_tokens() {
     let mp = fake();
     let world = World::new();
-    let (access, refresh) = import(&world, &mp, "shop", false, 15_552_000);
-    import(&world, &mp, "sandbox-longer-name", true, 20 * 86_400);
+    let (access, refresh) = import_link(&world, &mp, "shop", false, 15_552_000);
+    import_link(&world, &mp, "sandbox-longer-name", true, 20 * 86_400);
 
     let out = world.mplink().arg("show").output().unwrap();
     assert_exit(&out, 0);
@@ -163,7 +128,7 @@ fn show_lists_links_as_an_aligned_table_with_masked_tokens() {
 fn show_json_carries_expiry_and_only_reveals_when_asked() {
     let mp = fake();
     let world = World::new();
-    let (access, _) = import(&world, &mp, "shop", false, 10 * 86_400);
+    let (access, _) = import_link(&world, &mp, "shop", false, 10 * 86_400);
 
     let out = world.mplink().args(["show", "--json"]).output().unwrap();
     let all: Value = serde_json::from_str(&stdout(&out)).unwrap();
@@ -197,8 +162,8 @@ fn show_json_carries_expiry_and_only_reveals_when_asked() {
 fn logout_forgets_the_link_and_says_access_is_not_revoked() {
     let mp = fake();
     let world = World::new();
-    import(&world, &mp, "shop", false, 15_552_000);
-    import(&world, &mp, "other", false, 15_552_000);
+    import_link(&world, &mp, "shop", false, 15_552_000);
+    import_link(&world, &mp, "other", false, 15_552_000);
 
     let out = world.mplink().args(["logout", "shop"]).output().unwrap();
     assert_exit(&out, 0);
@@ -219,7 +184,7 @@ fn logout_forgets_the_link_and_says_access_is_not_revoked() {
 fn a_listed_link_without_tokens_is_exit_8_naming_it() {
     let mp = fake();
     let world = World::new();
-    import(&world, &mp, "shop", false, 15_552_000);
+    import_link(&world, &mp, "shop", false, 15_552_000);
     fs::write(
         world.file("credentials.json"),
         "{\"version\":1,\"secrets\":{}}",
@@ -265,7 +230,7 @@ fn an_access_token_from_the_environment_needs_no_store() {
 fn a_stored_link_named_explicitly_wins_over_the_environment() {
     let mp = fake();
     let world = World::new();
-    let (stored, _) = import(&world, &mp, "shop", false, 15_552_000);
+    let (stored, _) = import_link(&world, &mp, "shop", false, 15_552_000);
     let env_token = "APP_USR-1-120318-ffff-2";
     let token = |args: &[&str], link_var: Option<&str>| {
         let mut cmd = world.mplink();
@@ -286,7 +251,7 @@ fn a_stored_link_named_explicitly_wins_over_the_environment() {
 fn import_accepts_mplinks_own_reveal_json() {
     let mp = fake();
     let world = World::new();
-    let (access, _) = import(&world, &mp, "shop", false, 15_552_000);
+    let (access, _) = import_link(&world, &mp, "shop", false, 15_552_000);
     let out = world
         .mplink()
         .args(["show", "shop", "--json", "--reveal"])

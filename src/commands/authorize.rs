@@ -4,9 +4,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use serde_json::json;
-
-use super::{Ctx, client_secret, emit, emit_json, interrupted, rescue};
+use super::{Ctx, client_secret, emit, emit_json, interrupted, link_json, rescue};
 use crate::cli::{AuthArgs, ClientArgs};
 use crate::error::{Error, Exit, Result};
 use crate::listener::pages;
@@ -329,16 +327,7 @@ async fn save(store: &Store, link: &LinkMeta, tokens: &Tokens) -> Result<()> {
 
 fn report(link: &LinkMeta, as_json: bool) -> Result<()> {
     if as_json {
-        return emit_json(&json!({
-            "name": link.name,
-            "user_id": link.user_id,
-            "live_mode": link.live_mode,
-            "test_token": link.test_token,
-            "scope": link.scope,
-            "public_key": link.public_key,
-            "expires_at": link.expires_at,
-            "store": link.store.name(),
-        }));
+        return emit_json(&link_json(link, None));
     }
     let mode = if link.live_mode { "production" } else { "test" };
     emit(&format!(

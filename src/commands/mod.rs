@@ -144,6 +144,11 @@ pub async fn client_secret(ctx: &Ctx, store: &Store, client_id: &str) -> Result<
     Ok(Secret::new(typed))
 }
 
+/// Expired, or expiring within 30 days: worth a warning.
+pub fn expires_soon(link: &LinkMeta) -> bool {
+    link.expires_at.seconds_from_now() < 30 * 86_400
+}
+
 /// Warns on stderr when a link's token expires within 30 days.
 pub fn warn_if_expiring(printer: &Printer, link: &LinkMeta) {
     let at = link.expires_at;
@@ -155,7 +160,7 @@ pub fn warn_if_expiring(printer: &Printer, link: &LinkMeta) {
             at.date(),
             link.name
         ));
-    } else if at.seconds_from_now() < 30 * 86_400 {
+    } else if expires_soon(link) {
         printer.warn(format!(
             "the token of '{}' expires {} ({}); run `mplink refresh {}`",
             link.name,

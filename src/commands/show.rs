@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::{Ctx, emit, emit_json, link_json, warn_if_expiring};
+use super::{Ctx, emit, emit_json, expires_soon, link_json, warn_if_expiring};
 use crate::error::Result;
 use crate::output::{Printer, Tone};
 use crate::secret::Secret;
@@ -76,14 +76,22 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<ExitCode> {
 
 async fn collect(args: &Args, ctx: &Ctx) -> Result<Vec<Shown>> {
     let store = ctx.store();
-    let wants_tokens = args.reveal || args.link.is_some();
     if let Some(query) = args.link.clone() {
         let link = store.run(move |s| s.find(&query)).await?;
-        let tokens = if wants_tokens {
+        let tokens = {
             let link = link.clone();
-            Some(store.run(move |s| s.tokens(&link)).await?)
-        } else {
-            None
+            store.run(move |s| s.tokens(&link)).await
+        };
+        // The masked tokens are a detail: without --reveal, a keychain that
+        // cannot be read does not hide the rest.
+        let tokens = match tokens {
+            Ok(tokens) => Some(tokens),
+            Err(err) if !args.reveal => {
+                ctx.printer
+                    .warn(format!("tokens not shown: {}", err.message));
+                None
+            }
+            Err(err) => return Err(err),
         };
         return Ok(vec![Shown::Stored(link, tokens)]);
     }
@@ -146,8 +154,10 @@ fn table(shown: &[Shown], printer: &Printer) -> Result<()> {
         "EXPIRES".to_string(),
         "STORE".to_string(),
     ]];
+    let mut due = vec![false];
     for item in shown {
         rows.push(row(item));
+        due.push(matches!(item, Shown::Stored(link, _) if expires_soon(link)));
     }
     let widths: Vec<usize> = (0..5)
         .map(|col| {
@@ -163,7 +173,7 @@ fn table(shown: &[Shown], printer: &Printer) -> Result<()> {
             let padded = format!("{cell:<width$}", width = widths[col]);
             let painted = match (at, col) {
                 (0, _) => printer.paint_stdout(Tone::Bold, &padded),
-                (_, 3) if cell.contains('!') => printer.paint_stdout(Tone::Warn, &padded),
+                (_, 3) if due[at] => printer.paint_stdout(Tone::Warn, &padded),
                 _ => padded,
             };
             line.push_str(&painted);
@@ -208,9 +218,9 @@ fn expiry(link: &LinkMeta) -> String {
     let at = link.expires_at;
     let text = format!("{}, {}", at.relative(), at.date());
     if at.has_passed() {
-        format!("EXPIRED {text} !")
-    } else if at.seconds_from_now() < 30 * 86_400 {
-        format!("{text} (soon) !")
+        format!("EXPIRED {text}")
+    } else if expires_soon(link) {
+        format!("{text} (soon)")
     } else {
         text
     }
@@ -220,12 +230,20 @@ fn detail(shown: &Shown, printer: &Printer, reveal: bool) -> Result<()> {
     let Shown::Stored(link, tokens) = shown else {
         return Ok(());
     };
-    let show_token = |token: Option<&Secret>| match token {
-        Some(t) if reveal => t.expose().to_string(),
-        Some(t) => t.masked(),
-        None => "(none)".to_string(),
+    let show = |token: &Secret| {
+        if reveal {
+            token.expose().to_string()
+        } else {
+            token.masked()
+        }
     };
-    let tokens = tokens.as_ref();
+    let (access, refresh) = match tokens {
+        Some(t) => (
+            show(&t.access_token),
+            t.refresh_token.as_ref().map_or("(none)".to_string(), show),
+        ),
+        None => ("(unavailable)".to_string(), "(unavailable)".to_string()),
+    };
     let lines = [
         ("name", link.name.clone()),
         ("seller", link.user_id.to_string()),
@@ -243,11 +261,8 @@ fn detail(shown: &Shown, printer: &Printer, reveal: bool) -> Result<()> {
         ("public key", link.public_key.clone().unwrap_or_default()),
         ("client id", link.client_id.clone().unwrap_or_default()),
         ("store", link.store.name().to_string()),
-        ("access token", show_token(tokens.map(|t| &t.access_token))),
-        (
-            "refresh token",
-            show_token(tokens.and_then(|t| t.refresh_token.as_ref())),
-        ),
+        ("access token", access),
+        ("refresh token", refresh),
     ];
     for (label, value) in lines {
         let label = printer.paint_stdout(Tone::Bold, &format!("{label:<13}"));

@@ -13,7 +13,54 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use self::fake_mp::FakeMp;
+use self::fake_mp::{FakeApp, FakeMp};
+
+/// A fake Mercado Pago whose application has a plain loopback Redirect URL.
+pub fn fake() -> FakeMp {
+    let redirect = format!("http://127.0.0.1:{}/callback", free_port());
+    FakeMp::start(FakeApp::new(&redirect))
+}
+
+/// Stores a fresh grant from the fake as link `name`, through `mplink
+/// import`; returns its access and refresh tokens.
+pub fn import_link(
+    world: &World,
+    mp: &FakeMp,
+    name: &str,
+    test: bool,
+    expires_in: u64,
+) -> (String, String) {
+    let pair = mp.grant(test);
+    let reply = serde_json::json!({
+        "access_token": pair.access_token,
+        "token_type": "bearer",
+        "expires_in": expires_in,
+        "scope": "offline_access read write",
+        "user_id": pair.user_id,
+        "refresh_token": pair.refresh_token,
+        "public_key": if test { "TEST-pk" } else { "APP_USR-pk" },
+        "live_mode": pair.live_mode,
+    });
+    let mut cmd = world.mplink();
+    cmd.args(["import", "--name", name]);
+    let out = run_with_stdin(cmd, &reply.to_string());
+    assert_exit(&out, 0);
+    assert_no_secret(
+        &out,
+        &[pair.access_token.clone(), pair.refresh_token.clone()],
+    );
+    (pair.access_token, pair.refresh_token)
+}
+
+/// The keys of a JSON object, in order.
+pub fn keys(value: &serde_json::Value) -> Vec<&str> {
+    value
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect()
+}
 
 /// The client secret the fake's application uses (see `FakeApp::new`).
 pub fn client_secret(mp: &FakeMp) -> String {
