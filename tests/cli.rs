@@ -143,7 +143,7 @@ fn no_escape_codes_or_spinner_frames_reach_a_non_terminal_stderr() {
     let world = World::new();
     let out = world
         .mplink_for(&mp)
-        .args(["authorize", "--timeout", "2s", "--no-browser"])
+        .args(["authorize", "--timeout", "1s", "--no-browser"])
         .output()
         .unwrap();
     assert_exit(&out, 4);
@@ -153,7 +153,7 @@ fn no_escape_codes_or_spinner_frames_reach_a_non_terminal_stderr() {
 
     // The same run on a terminal does animate, so the check above can fail.
     let bin = env!("CARGO_BIN_EXE_mplink");
-    let command = format!("{bin} authorize --timeout 2s --no-browser");
+    let command = format!("{bin} authorize --timeout 1s --no-browser");
     let vars = [
         ("MPLINK_CLIENT_ID", mp.app().client_id.as_str()),
         ("MPLINK_CLIENT_SECRET", mp.app().client_secret.as_str()),

@@ -115,11 +115,16 @@ if [ "${1:-}" = "--_inside-session" ]; then
 
     # Start the daemon in the foreground (so it dies with us, and $! is its
     # pid), unlocking/creating the "login" keyring with the password on stdin.
+    # The password file is opened here, in this shell, and removed at once: a
+    # redirection on the background command itself would happen in the
+    # child, which may run only after the file is gone.
     printf '%s' mplink-test-password >"$tmp/password"
+    exec 4<"$tmp/password"
+    rm -f "$tmp/password"
     gnome-keyring-daemon --foreground --unlock --components=secrets \
-        <"$tmp/password" >"$daemon_log" 2>&1 &
+        <&4 >"$daemon_log" 2>&1 4<&- &
     daemon_pid=$!
-    rm -f "$tmp/password"   # the daemon holds the open descriptor
+    exec 4<&-
 
     # Wait (at most 10 s) until org.freedesktop.secrets has an owner.
     deadline=$(($(date +%s) + 10))
