@@ -24,7 +24,7 @@ use crate::settings::RedirectUri;
 /// The path the relay page forwards to on the seller's machine.
 pub const RELAY_PATH: &str = "/mplink/relay";
 
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Way {
     /// The Redirect URL itself is on this machine.
     Loopback {

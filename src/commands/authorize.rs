@@ -7,12 +7,12 @@ use std::time::Duration;
 use super::{Ctx, client_secret, emit, emit_json, interrupted, link_json, rescue};
 use crate::cli::{AuthArgs, ClientArgs};
 use crate::error::{Error, Exit, Result};
-use crate::listener::pages;
+use crate::listener::pages::{self, Page};
 use crate::oauth::callback::{Outcome, printable};
 use crate::oauth::request::Attempt;
 use crate::oauth::token::{Grant, TokenClient, TokenReply};
 use crate::output::{Printer, clock};
-use crate::receive::{self, Choice, Receiver};
+use crate::receive::{self, Choice, Receiver, Way};
 use crate::settings::Authorization;
 use crate::store::{LinkMeta, Store, Tokens, check_name};
 use crate::time::{Timestamp, parse_duration};
@@ -88,8 +88,35 @@ pub struct Args {
 }
 
 pub async fn run(args: Args, ctx: &Ctx) -> Result<ExitCode> {
-    let printer = &ctx.printer;
     let store = ctx.store();
+    let plan = plan(&args, ctx, &store).await?;
+    let redirect_uri = &plan.auth.redirect_uri;
+    let prepared = receive::prepare(plan.way.clone(), redirect_uri, &ctx.printer).await?;
+    let attempt = Attempt::new(&plan.auth, prepared.relay_port())?;
+    ctx.printer.info(prepared.describe(redirect_uri));
+    let mut receiver = prepared.start(attempt.state.clone());
+    show_url(ctx, &attempt, args.no_browser);
+
+    let outcome = wait(&mut receiver, ctx, plan.timeout).await?;
+    let (page, linked) = complete(&args, ctx, &plan, &store, attempt, outcome).await;
+    receiver.respond(page);
+    receiver.finish().await;
+    report(&linked?, args.json)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Everything checked before the browser opens.
+struct Plan {
+    auth: Authorization,
+    way: Way,
+    tokens: TokenClient,
+    timeout: Duration,
+}
+
+/// Resolves the settings, the way in and the secret, and proves the store
+/// works: any of them failing must stop mplink before the seller is
+/// involved.
+async fn plan(args: &Args, ctx: &Ctx, store: &Store) -> Result<Plan> {
     let saved = store.run(|s| s.app()).await?;
     let client = args.client.require(saved.as_ref())?;
     let auth = args.auth.resolve(client, saved.as_ref())?;
@@ -103,74 +130,83 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<ExitCode> {
         paste: args.paste,
     };
     let way = receive::choose(&auth.redirect_uri, choice)?;
-    let secret = client_secret(ctx, &store, &auth.client.id).await?;
+    let secret = client_secret(ctx, store, &auth.client.id).await?;
     let tokens = TokenClient::new(&auth.client, secret, ctx.settings.http_timeout)?;
     store.run(|s| s.check()).await?;
-    printer.debug(format!(
+    ctx.printer.debug(format!(
         "tokens will be saved to the {}",
         store.kind().name()
     ));
+    Ok(Plan {
+        auth,
+        way,
+        tokens,
+        timeout,
+    })
+}
 
-    let prepared = receive::prepare(way, &auth.redirect_uri, printer).await?;
-    let attempt = Attempt::new(&auth, prepared.relay_port())?;
-    printer.info(prepared.describe(&auth.redirect_uri));
-    let mut receiver = prepared.start(attempt.state.clone());
-    show_url(ctx, &attempt, args.no_browser);
-
-    let outcome = wait(&mut receiver, ctx, timeout).await?;
+/// Turns the redirect into a stored link, and says what the browser shows.
+async fn complete(
+    args: &Args,
+    ctx: &Ctx,
+    plan: &Plan,
+    store: &Store,
+    attempt: Attempt,
+    outcome: Outcome,
+) -> (Page, Result<LinkMeta>) {
     let code = match outcome {
         Outcome::Code(code) => code,
         Outcome::Refused { error, description } => {
-            receiver.respond(pages::refused(&error, description.as_deref()));
-            receiver.finish().await;
-            return Err(refused(&error, description.as_deref()));
+            let description = description.as_deref();
+            return (
+                pages::refused(&error, description),
+                Err(refused(&error, description)),
+            );
         }
     };
-
     let grant = Grant::Code {
         code,
-        redirect_uri: auth.redirect_uri.raw.clone(),
+        redirect_uri: plan.auth.redirect_uri.raw.clone(),
         verifier: attempt.verifier,
         test_token: args.test_token,
     };
-    let spinner = printer.spinner("Exchanging the code with Mercado Pago...");
-    let reply = tokens.request(&grant).await;
+    let spinner = ctx
+        .printer
+        .spinner("Exchanging the code with Mercado Pago...");
+    let reply = plan.tokens.request(&grant).await;
     spinner.clear();
     let reply = match reply {
         Ok(reply) => reply,
-        Err(err) => {
-            receiver.respond(pages::failed(&err.message));
-            receiver.finish().await;
-            return Err(err);
-        }
+        Err(err) => return (pages::failed(&err.message), Err(err)),
     };
-    let (link, tokens) = new_link(&args, &auth, &store, reply);
+    let (link, tokens) = new_link(args, &plan.auth, store, reply);
     let mode = if link.live_mode { "production" } else { "test" };
-    printer.done(format!(
+    ctx.printer.done(format!(
         "Mercado Pago issued {mode} credentials for seller {}",
         link.user_id
     ));
 
-    let spinner = printer.spinner(&format!(
-        "Saving the tokens to the {}...",
-        link.store.name()
-    ));
-    let saved = save(&store, &link, &tokens).await;
+    let saving = format!("Saving the tokens to the {}...", link.store.name());
+    let spinner = ctx.printer.spinner(&saving);
+    let saved = save(store, &link, &tokens).await;
     spinner.clear();
-    if let Err(err) = saved {
-        receiver.respond(pages::not_saved(link.user_id));
-        receiver.finish().await;
-        return Err(rescue(&link, &tokens, err));
+    match saved {
+        Ok(()) => {
+            ctx.printer.done(format!(
+                "Saved as '{}' in the {}",
+                link.name,
+                link.store.name()
+            ));
+            (
+                pages::linked(link.user_id, link.live_mode, &link.name),
+                Ok(link),
+            )
+        }
+        Err(err) => (
+            pages::not_saved(link.user_id),
+            Err(rescue(&link, &tokens, err)),
+        ),
     }
-    printer.done(format!(
-        "Saved as '{}' in the {}",
-        link.name,
-        link.store.name()
-    ));
-    receiver.respond(pages::linked(link.user_id, link.live_mode, &link.name));
-    receiver.finish().await;
-    report(&link, args.json)?;
-    Ok(ExitCode::SUCCESS)
 }
 
 /// Prints the URL (always: the browser may not come up) and opens it.
