@@ -76,21 +76,26 @@ impl fmt::Display for Error {
     }
 }
 
-/// Turns an I/O error on `path` into a store error that names the file.
+/// Turns an I/O error on `path`, a file of the config dir, into a store
+/// error that names it.
 pub fn io_error(action: &str, path: &std::path::Path, err: std::io::Error) -> Error {
-    Error::store(format!(
-        "cannot {action} {}: {}",
-        path.display(),
-        io_reason(&err)
-    ))
+    let reason = io_reason(&err);
+    Error::store(format!("cannot {action} {}: {reason}", path.display())).with_hint(
+        "check the permissions and free space there, or use another --config-dir / \
+         MPLINK_CONFIG_DIR",
+    )
 }
 
 /// The OS's words for an I/O error, lowercase and without the "(os error N)".
 pub fn io_reason(err: &std::io::Error) -> String {
-    let text = err.to_string();
+    plain_reason(&err.to_string())
+}
+
+/// An error text as mplink shows it: lowercase first, no "(os error N)".
+pub fn plain_reason(text: &str) -> String {
     let text = match text.find(" (os error") {
         Some(at) => &text[..at],
-        None => &text,
+        None => text,
     };
     lowercase_first(text)
 }

@@ -206,11 +206,19 @@ pub fn on_off(value: &str) -> Result<bool> {
 
 impl RedirectUri {
     pub fn parse(raw: &str) -> Result<RedirectUri> {
+        // The URL parser ignores spaces and control characters around the
+        // URL (and tabs and newlines inside it); Mercado Pago does not, so
+        // what is kept must be what was checked.
+        let raw = raw.trim_matches(|c: char| c.is_ascii_control() || c == ' ');
         let bad = |why: &str| {
             Error::usage(format!(
-                "invalid --redirect-uri / MPLINK_REDIRECT_URI '{raw}': {why}"
+                "invalid --redirect-uri / MPLINK_REDIRECT_URI '{}': {why}",
+                crate::oauth::callback::printable(raw)
             ))
         };
+        if raw.contains(char::is_control) {
+            return Err(bad("it contains a control character"));
+        }
         let url = Url::parse(raw).map_err(|err| bad(&err.to_string()))?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(bad("expected an http or https URL"));

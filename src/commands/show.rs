@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use super::{Ctx, emit, emit_json, expires_soon, link_json, warn_if_expiring};
 use crate::error::Result;
+use crate::oauth::callback::printable;
 use crate::output::{Printer, Tone};
 use crate::secret::Secret;
 use crate::store::{LinkMeta, Tokens};
@@ -257,8 +258,15 @@ fn detail(shown: &Shown, printer: &Printer, reveal: bool) -> Result<()> {
             "refreshed",
             link.refreshed_at.map_or("never".into(), |t| t.to_string()),
         ),
-        ("scope", link.scope.clone().unwrap_or_default()),
-        ("public key", link.public_key.clone().unwrap_or_default()),
+        // Both come from Mercado Pago's reply (or `import`'s stdin).
+        (
+            "scope",
+            printable(link.scope.as_deref().unwrap_or_default()),
+        ),
+        (
+            "public key",
+            printable(link.public_key.as_deref().unwrap_or_default()),
+        ),
         ("client id", link.client_id.clone().unwrap_or_default()),
         ("store", link.store.name().to_string()),
         ("access token", access),

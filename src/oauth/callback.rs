@@ -97,11 +97,12 @@ pub fn pasted_query(input: &str) -> String {
 }
 
 /// An error text from a URL, safe to show on a terminal: no control
-/// characters, bounded length.
+/// characters (nor the bidi overrides that reorder a line), bounded length.
 pub fn printable(text: &str) -> String {
+    let bidi = |c: char| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
     let clean: String = text
         .chars()
-        .map(|c| if c.is_control() { '?' } else { c })
+        .map(|c| if c.is_control() || bidi(c) { '?' } else { c })
         .take(200)
         .collect();
     clean
@@ -205,5 +206,110 @@ mod tests {
     fn printable_strips_control_characters() {
         assert_eq!(printable("bad\x1b[31mred\n"), "bad?[31mred?");
         assert_eq!(printable(&"x".repeat(500)).len(), 200);
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const STATE: &str = "Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5";
+
+    fn encoded(text: &str) -> String {
+        url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+    }
+
+    /// Every `state` in `query`, decoded as `check` decodes it.
+    fn states(query: &str) -> Vec<String> {
+        url::form_urlencoded::parse(query.as_bytes())
+            .filter(|(key, _)| key == "state")
+            .map(|(_, value)| value.into_owned())
+            .collect()
+    }
+
+    /// The expected state cut short, lengthened or with one character
+    /// changed.
+    fn near_miss() -> impl Strategy<Value = String> {
+        let len = STATE.len();
+        prop_oneof![
+            (0..len).prop_map(|end| STATE[..end].to_string()),
+            (1..len).prop_map(|start| STATE[start..].to_string()),
+            "[A-Za-z0-9_.~+-]{1,3}|%00|%20".prop_map(|tail| format!("{STATE}{tail}")),
+            (0..len, "[A-Za-z0-9_-]").prop_map(|(at, with)| {
+                let mut changed = STATE.to_string();
+                changed.replace_range(at..at + 1, &with);
+                changed
+            }),
+            Just(STATE.to_lowercase()),
+        ]
+    }
+
+    /// Queries close to a real redirect: its keys, the expected state and
+    /// near misses of it, and arbitrary text.
+    fn query() -> impl Strategy<Value = String> {
+        let key = prop_oneof![
+            Just("code".to_string()),
+            Just("state".to_string()),
+            Just("error".to_string()),
+            Just("error_description".to_string()),
+            Just("st%61te".to_string()),
+            "[a-z_]{0,8}",
+        ];
+        let value = prop_oneof![
+            2 => Just(STATE.to_string()),
+            2 => near_miss(),
+            1 => "[A-Za-z0-9_-]{0,50}",
+            1 => any::<String>().prop_map(|text| encoded(&text)),
+            1 => "[!-~]{0,30}",
+        ];
+        let pairs = prop::collection::vec((key, value), 0..6).prop_map(|pairs| {
+            let pairs: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            pairs.join("&")
+        });
+        prop_oneof![4 => pairs, 1 => any::<String>()]
+    }
+
+    fn expected() -> impl Strategy<Value = String> {
+        prop_oneof![Just(STATE.to_string()), "[A-Za-z0-9_.-]{1,64}"]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn a_state_is_accepted_only_when_equal(query in query(), expected in expected()) {
+            if check(&query, &expected).is_ok() {
+                prop_assert_eq!(states(&query), vec![expected]);
+            }
+        }
+
+        #[test]
+        fn the_real_redirect_is_accepted_whatever_its_encoding(
+            code in "[A-Za-z0-9-]{1,64}",
+            state in "[ -~]{1,64}",
+            other in "[a-z_]{1,8}",
+        ) {
+            prop_assume!(!["code", "state", "error", "error_description"].contains(&other.as_str()));
+            let query = format!("{other}=1&code={}&state={}", encoded(&code), encoded(&state));
+            match check(&query, &state) {
+                Ok(Outcome::Code(got)) => prop_assert_eq!(got.expose(), code.as_str()),
+                other => prop_assert!(false, "{:?}", other),
+            }
+        }
+
+        #[test]
+        fn pasted_text_never_panics(input in any::<String>()) {
+            let query = pasted_query(&input);
+            let _ = check(&query, STATE);
+        }
+
+        #[test]
+        fn printable_text_has_no_control_characters(text in any::<String>()) {
+            let clean = printable(&text);
+            prop_assert!(!clean.chars().any(char::is_control));
+            prop_assert!(clean.chars().count() <= 200);
+        }
     }
 }

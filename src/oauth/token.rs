@@ -28,20 +28,14 @@ pub enum Grant {
 
 /// A successful reply. Every field but `access_token` may be missing; a
 /// refresh reply in particular may leave out the seller's profile.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 pub struct TokenReply {
     pub access_token: Secret,
-    #[serde(default)]
     pub expires_in: Option<u64>,
-    #[serde(default)]
     pub scope: Option<String>,
-    #[serde(default)]
     pub user_id: Option<u64>,
-    #[serde(default)]
     pub refresh_token: Option<Secret>,
-    #[serde(default)]
     pub public_key: Option<String>,
-    #[serde(default)]
     pub live_mode: Option<bool>,
 }
 
@@ -108,7 +102,12 @@ impl TokenClient {
                     )));
                 }
                 Ok(None) => break,
-                Err(err) => return Err(self.transport_error(&err)),
+                Err(err) => {
+                    return Err(unreadable(format!(
+                        "the reply was cut off ({})",
+                        root_cause(&err)
+                    )));
+                }
             }
         }
         interpret(status.as_u16(), &bytes, grant)
@@ -178,7 +177,7 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     while let Some(next) = cause.source() {
         cause = next;
     }
-    crate::error::lowercase_first(&cause.to_string())
+    crate::error::plain_reason(&cause.to_string())
 }
 
 fn interpret(status: u16, bytes: &[u8], grant: &Grant) -> Result<TokenReply> {
@@ -201,10 +200,26 @@ fn interpret(status: u16, bytes: &[u8], grant: &Grant) -> Result<TokenReply> {
 fn parse_success(bytes: &[u8]) -> Result<TokenReply> {
     let value: Value = serde_json::from_slice(bytes)
         .map_err(|_| unreadable("the reply is not JSON".to_string()))?;
-    if !value.get("access_token").is_some_and(Value::is_string) {
-        return Err(unreadable("the reply has no access_token".to_string()));
-    }
-    serde_json::from_value(value).map_err(|err| unreadable(format!("unexpected field: {err}")))
+    let access_token = match value.get("access_token").and_then(Value::as_str) {
+        Some(token) if !token.trim().is_empty() => Secret::new(token),
+        _ => return Err(unreadable("the reply has no access_token".to_string())),
+    };
+    // Mercado Pago has issued (and, on a refresh, spent the old refresh
+    // token for) this pair: a field it did not type as documented is
+    // dropped, not a reason to lose the pair.
+    Ok(TokenReply {
+        access_token,
+        expires_in: optional(&value, "expires_in"),
+        scope: optional(&value, "scope"),
+        user_id: optional(&value, "user_id"),
+        refresh_token: optional(&value, "refresh_token"),
+        public_key: optional(&value, "public_key"),
+        live_mode: optional(&value, "live_mode"),
+    })
+}
+
+fn optional<T: serde::de::DeserializeOwned>(reply: &Value, key: &str) -> Option<T> {
+    serde_json::from_value(reply.get(key)?.clone()).ok()
 }
 
 fn unreadable(why: String) -> Error {

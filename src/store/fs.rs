@@ -112,6 +112,7 @@ pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
 fn replace_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    remove_stale_temps(dir, name);
     let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = write_private(&temp, bytes).and_then(|()| fs::rename(&temp, path));
     if result.is_err() {
@@ -122,6 +123,23 @@ fn replace_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     #[cfg(unix)]
     File::open(dir)?.sync_all()?;
     Ok(())
+}
+
+/// Removes what saves killed before their rename left: whole copies of the
+/// file (of every token, for credentials.json) that logout would miss.
+/// Every writer holds the config dir lock, so no live process owns one.
+fn remove_stale_temps(dir: &Path, name: &str) {
+    let prefix = format!(".{name}.");
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let file = file.to_string_lossy();
+        if file.starts_with(&prefix) && file.ends_with(".tmp") {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Writes a new file readable by the owner only, and flushes it to disk.
