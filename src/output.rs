@@ -71,6 +71,19 @@ impl Printer {
         }
     }
 
+    /// What the user needs whatever the verbosity, such as the URL to open
+    /// when mplink opens no browser.
+    pub fn always(&self, message: impl AsRef<str>) {
+        write_stderr(message.as_ref());
+    }
+
+    /// A question on the line the answer is typed on.
+    pub fn prompt(&self, question: &str) {
+        let mut stderr = io::stderr().lock();
+        let _ = write!(stderr, "{question}");
+        let _ = stderr.flush();
+    }
+
     /// A finished step: a check mark, then the message.
     pub fn done(&self, message: impl AsRef<str>) {
         self.info(format!(
@@ -121,12 +134,18 @@ impl Printer {
         paint(self.color_stdout, tone, text)
     }
 
+    /// The message as one plain line, for a wait during which the user
+    /// types (a spinner would redraw over the typing).
+    pub fn still(&self, message: &str) -> Spinner {
+        self.info(message);
+        Spinner { bar: None }
+    }
+
     /// A spinner with `message` on a terminal; elsewhere the message is
     /// printed once as a plain line.
     pub fn spinner(&self, message: &str) -> Spinner {
         if !self.animate {
-            self.info(message);
-            return Spinner { bar: None };
+            return self.still(message);
         }
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
         let style = ProgressStyle::with_template("{spinner} {msg}")

@@ -228,7 +228,7 @@ impl Receiver {
                 .await
                 .ok_or_else(|| Error::failure("the listener stopped")),
             Receiver::Pasting { state } => loop {
-                let line = read_line(interactive).await?;
+                let line = read_line(printer, interactive).await?;
                 match callback::check(&callback::pasted_query(&line), state) {
                     Ok(outcome) => return Ok(outcome),
                     Err(rejection) if interactive => {
@@ -238,6 +238,11 @@ impl Receiver {
                 }
             },
         }
+    }
+
+    /// True when the user types the answer in the terminal.
+    pub fn is_pasting(&self) -> bool {
+        matches!(self, Receiver::Pasting { .. })
     }
 
     pub fn respond(&self, page: Page) {
@@ -259,9 +264,9 @@ fn pasted_error(rejection: &Rejection) -> Error {
         .with_hint("paste the full address of the page Mercado Pago redirected to")
 }
 
-async fn read_line(interactive: bool) -> Result<String> {
+async fn read_line(printer: &Printer, interactive: bool) -> Result<String> {
     if interactive {
-        eprint_prompt("Address: ");
+        printer.prompt("Address: ");
     }
     let line = tokio::task::spawn_blocking(|| {
         let mut line = String::new();
@@ -280,13 +285,6 @@ async fn read_line(interactive: bool) -> Result<String> {
         Ok((_, line)) => Ok(line),
         Err(err) => Err(Error::usage(format!("cannot read stdin: {err}"))),
     }
-}
-
-fn eprint_prompt(prompt: &str) {
-    use std::io::Write;
-    let mut stderr = std::io::stderr().lock();
-    let _ = write!(stderr, "{prompt}");
-    let _ = stderr.flush();
 }
 
 #[cfg(test)]

@@ -339,9 +339,8 @@ mod tests {
             client_id: "111".into(),
             redirect_uri: Some("https://example.com/cb".into()),
             site: Some("ar".into()),
-            auth_url: None,
-            api_url: None,
             pkce: Some(false),
+            ..SavedApp::default()
         };
         let client = client_args("111").require(Some(&saved)).unwrap();
         let auth = AuthArgs::default()

@@ -19,8 +19,11 @@ impl Timestamp {
         humantime::parse_rfc3339_weak(text).ok().map(Timestamp)
     }
 
+    /// Never overflows, and stays within what RFC 3339 can write (the end of
+    /// year 9999), whatever a reply claims.
     pub fn plus(self, duration: Duration) -> Self {
-        Timestamp(self.0 + duration)
+        let last = SystemTime::UNIX_EPOCH + Duration::from_secs(253_402_300_799);
+        Timestamp(self.0.checked_add(duration).map_or(last, |t| t.min(last)))
     }
 
     /// Seconds from now until this moment; negative once it has passed.
@@ -107,6 +110,14 @@ mod tests {
         assert_eq!(t.date(), "2027-05-24");
         let json = serde_json::to_string(&t).unwrap();
         assert_eq!(serde_json::from_str::<Timestamp>(&json).unwrap(), t);
+    }
+
+    #[test]
+    fn absurd_lifetimes_do_not_overflow() {
+        let far = Timestamp::now().plus(Duration::from_secs(u64::MAX));
+        assert_eq!(far.to_string(), "9999-12-31T23:59:59Z");
+        let json = serde_json::to_string(&far).unwrap();
+        assert_eq!(serde_json::from_str::<Timestamp>(&json).unwrap(), far);
     }
 
     #[test]

@@ -558,6 +558,47 @@ fn a_store_failure_after_the_exchange_prints_the_tokens_and_exits_7() {
     assert_eq!(stdout(&out).trim(), access);
 }
 
+#[test]
+fn a_refresh_that_cannot_be_saved_prints_the_new_pair_and_exits_7() {
+    let mp = fake();
+    let world = World::new();
+    // As above: a big link makes credentials.json too big for the limit.
+    let big = TokenPair {
+        access_token: format!("APP_USR-4815162342108-010203-{}-7", "a".repeat(16 * 1024)),
+        refresh_token: "TG-big-7".into(),
+        user_id: 7,
+        live_mode: true,
+    };
+    let mut cmd = world.mplink();
+    cmd.args(["import", "--name", "big"]);
+    assert_exit(&run_with_stdin(cmd, &token_json(&big)), 0);
+    let old = seed(&world, &mp, "shop");
+    let before = snapshot(&world);
+
+    let mut cmd = world.mplink_for(&mp);
+    cmd.args(["refresh", "shop"]);
+    let out = with_file_size_limit(&cmd, 4).output().unwrap();
+    assert_exit(&out, 7);
+    assert_explained(&out, &["issued but not saved", "mplink import"]);
+    // The old refresh token was spent: the printed pair is the only one.
+    assert!(!mp.refresh_token_is_live(&old.refresh_token));
+    let rescued: Value = serde_json::from_str(&stdout(&out)).expect("JSON on stdout");
+    assert_eq!(rescued["name"], "shop");
+    assert!(mp.refresh_token_is_live(rescued["refresh_token"].as_str().unwrap()));
+    assert!(mp.access_token_is_live(rescued["access_token"].as_str().unwrap()));
+    assert_eq!(snapshot(&world), before, "nothing half-written");
+
+    let mut cmd = world.mplink();
+    cmd.arg("import");
+    assert_exit(&run_with_stdin(cmd, &stdout(&out)), 0);
+    let out = world
+        .mplink_for(&mp)
+        .args(["refresh", "shop"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+}
+
 /// Damaged contents a file can be found with.
 fn damage(valid: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
     vec![
@@ -648,7 +689,7 @@ fn damaged_credentials_are_named_and_left_untouched() {
             // Without --reveal, `show` shows the rest and warns.
             (&["show", "shop"], 0),
             (&["show", "shop", "--reveal"], 7),
-            (&["show", "--reveal"], 7),
+            (&["show", "--reveal", "--json"], 7),
             (&["token"], 7),
             (&["refresh", "shop"], 7),
             (&["logout", "shop"], 7),

@@ -287,3 +287,35 @@ fn an_authorized_link_is_shown_and_its_token_works() {
     assert!(detail.contains("production") && detail.contains(&mp.app().client_id));
     assert_no_secret(&out, &[token]);
 }
+
+#[test]
+fn an_absurd_lifetime_is_stored_without_overflowing() {
+    let world = World::new();
+    let reply = json!({
+        "access_token": "APP_USR-1-2-3-4", "user_id": 4,
+        "expires_in": u64::MAX,
+    });
+    let mut cmd = world.mplink();
+    cmd.arg("import");
+    assert_exit(&run_with_stdin(cmd, &reply.to_string()), 0);
+    let out = world
+        .mplink()
+        .args(["show", "4", "--json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let shown: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(shown["expires_at"], "9999-12-31T23:59:59Z");
+}
+
+#[test]
+fn the_file_store_makes_its_directory_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let mp = fake();
+    let world = World::new();
+    fs::create_dir_all(&world.config).unwrap();
+    fs::set_permissions(&world.config, fs::Permissions::from_mode(0o755)).unwrap();
+    import_link(&world, &mp, "shop", false, 86_400);
+    let mode = fs::metadata(&world.config).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700);
+}

@@ -37,15 +37,21 @@ fn stored_link(world: &World) -> Value {
 
 #[test]
 fn https_loopback_serves_a_certificate_made_for_the_run() {
-    let redirect = format!("https://127.0.0.1:{}/callback", free_port());
+    let port = free_port();
+    let redirect = format!("https://127.0.0.1:{port}/callback");
     let mp = FakeMp::start(FakeApp::new(&redirect));
     let world = World::new();
-    let (out, visit) = world.authorize(&mp, &[]);
+    let mut child = world.start_authorize(&mp, &[]);
+    let url = world.browser_url(&mut child);
+    let served = served_fingerprint(port);
+    let visit = seller::visit(&url);
+    let out = finish(child);
     assert_exit(&out, 0);
     let err = stderr(&out);
+    assert!(err.contains("not private"), "{err}");
     assert!(
-        err.contains("not private") && err.contains("SHA-256"),
-        "{err}"
+        err.contains(&format!("SHA-256 {served}")),
+        "{served} in {err}"
     );
     assert!(visit.url.starts_with("https://127.0.0.1:") && visit.url.ends_with("/mplink/done"));
     assert!(visit.body.contains("is now linked"));
@@ -181,14 +187,25 @@ fn pasted_addresses_that_do_not_belong_are_refused_and_nothing_is_stored() {
 
 #[test]
 fn relay_mode_puts_its_port_in_state_and_answers_the_pages_probe() {
+    relay_round_trip(&["--relay"], &[]);
+    relay_round_trip(&[], &[("MPLINK_RELAY", "1")]);
+}
+
+/// What the relay page does, step by step, without a browser.
+fn relay_round_trip(args: &[&str], vars: &[(&str, &str)]) {
     let mp = FakeMp::start(FakeApp::new("https://shop.example/mplink/"));
     let world = World::new();
-    let mut child = spawn(&world, &mp, &["--relay"]);
+    let mut cmd = world.mplink_for(&mp);
+    cmd.envs(vars.iter().copied())
+        .arg("authorize")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
     let url = world.browser_url(&mut child);
     let landed = seller::redirect_target(&url);
     assert!(landed.starts_with("https://shop.example/mplink/?"));
 
-    // What the relay page does, step by step.
     let query = landed.split_once('?').unwrap().1;
     let state: String = url::form_urlencoded::parse(query.as_bytes())
         .find(|(k, _)| k == "state")
@@ -210,6 +227,45 @@ fn relay_mode_puts_its_port_in_state_and_answers_the_pages_probe() {
 }
 
 #[test]
+fn pasting_on_a_terminal_prompts_without_a_spinner_in_the_way() {
+    let mp = FakeMp::start(FakeApp::new("https://shop.example/mp/return"));
+    let world = World::new();
+    let inner = world.mplink_for(&mp);
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-q", "-e", "-c"])
+        .arg(format!(
+            "{} authorize --paste",
+            env!("CARGO_BIN_EXE_mplink")
+        ))
+        .arg("/dev/null")
+        .env_clear()
+        .envs(inner.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .env("TERM", "xterm")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let url = world.browser_url(&mut child);
+    // Time for a spinner, if there were one, to draw over the prompt.
+    std::thread::sleep(Duration::from_millis(400));
+    let landed = seller::redirect_target(&url);
+    paste(&mut child, &format!("{landed}\n"));
+    let out = finish(child);
+    assert_exit(&out, 0);
+    let screen = stdout(&out);
+    // Until the pasted line ends, nothing redraws (spinners come after).
+    let at = screen.find("Address: ").expect("a prompt");
+    let waiting = &screen[..at + screen[at..].find('\n').unwrap()];
+    let frames = ('\u{2800}'..='\u{28ff}').any(|c| waiting.contains(c));
+    assert!(!frames && !waiting.contains("\x1b[2K"), "{waiting:?}");
+    assert!(
+        waiting.ends_with(&format!("Address: {landed}\r")),
+        "{waiting:?}"
+    );
+    assert_eq!(stored_link(&world)["user_id"], mp.seller_id());
+}
+
+#[test]
 fn relay_page_is_self_contained() {
     let out = World::new().mplink().arg("relay-page").output().unwrap();
     assert_exit(&out, 0);
@@ -225,6 +281,79 @@ fn relay_page_is_self_contained() {
             "loads nothing from elsewhere: {outside}"
         );
     }
+}
+
+/// The SHA-256 of the certificate the listener on `port` serves, as mplink
+/// prints it, read with a TLS client that records instead of trusting.
+fn served_fingerprint(port: u16) -> String {
+    use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+    use rustls::crypto::CryptoProvider;
+    use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+    use rustls::{DigitallySignedStruct, SignatureScheme};
+    use sha2::{Digest, Sha256};
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Debug)]
+    struct Record(Mutex<Vec<u8>>, Arc<CryptoProvider>);
+
+    impl ServerCertVerifier for Record {
+        fn verify_server_cert(
+            &self,
+            cert: &CertificateDer<'_>,
+            _: &[CertificateDer<'_>],
+            _: &ServerName<'_>,
+            _: &[u8],
+            _: UnixTime,
+        ) -> Result<ServerCertVerified, rustls::Error> {
+            *self.0.lock().unwrap() = cert.to_vec();
+            Ok(ServerCertVerified::assertion())
+        }
+
+        fn verify_tls12_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            let algorithms = &self.1.signature_verification_algorithms;
+            rustls::crypto::verify_tls12_signature(message, cert, dss, algorithms)
+        }
+
+        fn verify_tls13_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            let algorithms = &self.1.signature_verification_algorithms;
+            rustls::crypto::verify_tls13_signature(message, cert, dss, algorithms)
+        }
+
+        fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+            self.1.signature_verification_algorithms.supported_schemes()
+        }
+    }
+
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let record = Arc::new(Record(Mutex::new(Vec::new()), provider.clone()));
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .dangerous()
+        .with_custom_certificate_verifier(record.clone())
+        .with_no_client_auth();
+    let name = ServerName::try_from("127.0.0.1").unwrap();
+    let mut tls = rustls::ClientConnection::new(Arc::new(config), name).unwrap();
+    let mut socket = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    while tls.is_handshaking() {
+        tls.complete_io(&mut socket).unwrap();
+    }
+    let der = record.0.lock().unwrap().clone();
+    let hex: Vec<String> = Sha256::digest(&der)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    hex.join(":")
 }
 
 /// Serves the relay page on a second loopback port, as the app's static host

@@ -88,6 +88,7 @@ async fn set(args: SetArgs, ctx: &Ctx) -> Result<ExitCode> {
         auth_url: pick(&args.auth.auth_url, |o| o.auth_url.clone()),
         api_url: pick(&args.client.api_url, |o| o.api_url.clone()),
         pkce,
+        secret_store: None,
     };
     validate(&app)?;
     let secret = if args.no_secret {
@@ -110,11 +111,11 @@ async fn set(args: SetArgs, ctx: &Ctx) -> Result<ExitCode> {
     match secret {
         Some(_) => ctx.printer.done(format!(
             "Saved the client secret in the {}",
-            store.kind().name()
+            store.kind().place()
         )),
-        None if same_app.is_none() && old.is_some() => ctx.printer.warn(
-            "the client secret saved for the previous application is kept but will not be used",
-        ),
+        None if same_app.is_none() && old.is_some_and(|o| o.secret_store.is_some()) => ctx
+            .printer
+            .warn("the client secret saved for the previous application was removed"),
         None => ctx
             .printer
             .info("No client secret saved: mplink will use MPLINK_CLIENT_SECRET, or ask for it."),
@@ -168,7 +169,11 @@ async fn show(args: ShowArgs, ctx: &Ctx) -> Result<ExitCode> {
         )
         .with_hint("save them with `mplink app set --client-id ID --redirect-uri URL`"));
     };
-    let secret = match store.run(|s| s.app_secret()).await {
+    let secret = {
+        let app = app.clone();
+        store.run(move |s| s.app_secret(&app)).await
+    };
+    let secret = match secret {
         Ok(Some(secret)) => secret.masked(),
         Ok(None) => "(not saved)".to_string(),
         Err(err) => format!("(cannot read: {})", err.message),

@@ -64,16 +64,11 @@ pub struct Args {
 
     /// Listen on this loopback HOST:PORT, for a Redirect URL that a tunnel
     /// (ngrok, cloudflared, an SSH forward) brings to this machine
-    #[arg(
-        long,
-        env = "MPLINK_LISTEN",
-        value_name = "ADDR",
-        conflicts_with = "paste"
-    )]
+    #[arg(long, env = "MPLINK_LISTEN", value_name = "ADDR")]
     pub listen: Option<String>,
 
     /// Receive the code through the relay page hosted at the Redirect URL
-    #[arg(long, env = "MPLINK_RELAY", conflicts_with = "paste")]
+    #[arg(long, env = "MPLINK_RELAY", value_parser = clap::builder::BoolishValueParser::new())]
     pub relay: bool,
 
     /// Paste the address the browser lands on, instead of listening
@@ -135,7 +130,7 @@ async fn plan(args: &Args, ctx: &Ctx, store: &Store) -> Result<Plan> {
     store.run(|s| s.check()).await?;
     ctx.printer.debug(format!(
         "tokens will be saved to the {}",
-        store.kind().name()
+        store.kind().place()
     ));
     Ok(Plan {
         auth,
@@ -186,7 +181,7 @@ async fn complete(
         link.user_id
     ));
 
-    let saving = format!("Saving the tokens to the {}...", link.store.name());
+    let saving = format!("Saving the tokens to the {}...", link.store.place());
     let spinner = ctx.printer.spinner(&saving);
     let saved = save(store, &link, &tokens).await;
     spinner.clear();
@@ -195,7 +190,7 @@ async fn complete(
             ctx.printer.done(format!(
                 "Saved as '{}' in the {}",
                 link.name,
-                link.store.name()
+                link.store.place()
             ));
             (
                 pages::linked(link.user_id, link.live_mode, &link.name),
@@ -215,7 +210,7 @@ fn show_url(ctx: &Ctx, attempt: &Attempt, no_browser: bool) {
     let url = attempt.url.as_str();
     if no_browser {
         // Without a browser the URL is the whole point, even under --quiet.
-        eprintln_always(&format!("Open this URL in the seller's browser:\n  {url}"));
+        printer.always(format!("Open this URL in the seller's browser:\n  {url}"));
         return;
     }
     printer.info(format!("Opening the browser at:\n  {url}"));
@@ -223,11 +218,6 @@ fn show_url(ctx: &Ctx, attempt: &Attempt, no_browser: bool) {
     if let Err(why) = crate::browser::open(url, browser) {
         printer.warn(format!("{why}; open the URL above yourself"));
     }
-}
-
-fn eprintln_always(text: &str) {
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
 /// Waits for the seller, with the time left on show, until the redirect
@@ -246,7 +236,11 @@ async fn wait(receiver: &mut Receiver, ctx: &Ctx, timeout: Duration) -> Result<O
             clock(left)
         )
     };
-    let spinner = printer.spinner(&message(timeout));
+    let spinner = if receiver.is_pasting() {
+        printer.still(&message(timeout))
+    } else {
+        printer.spinner(&message(timeout))
+    };
     let mut ticks = tokio::time::interval(Duration::from_secs(1));
     let mut last_line = tokio::time::Instant::now();
     let interactive = ctx.settings.interactive;

@@ -56,7 +56,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<ExitCode> {
         "Imported seller {} ({mode}) as '{}' into the {}; the access token expires {} ({}).",
         link.user_id,
         link.name,
-        link.store.name(),
+        link.store.place(),
         link.expires_at.relative(),
         link.expires_at.date()
     ))?;

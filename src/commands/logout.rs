@@ -44,7 +44,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<ExitCode> {
             ctx.printer.warn(format!(
                 "the tokens of '{}' were already gone from the {}",
                 link.name,
-                link.store.name()
+                link.store.place()
             ));
         }
         ctx.printer.done(format!(

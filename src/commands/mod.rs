@@ -101,8 +101,8 @@ pub fn link_json(link: &LinkMeta, tokens: Option<&Tokens>) -> Value {
 pub fn rescue(link: &LinkMeta, tokens: &Tokens, err: Error) -> Error {
     let printed = emit_json(&link_json(link, Some(tokens)));
     let hint = if printed.is_ok() {
-        "the JSON above is the only copy of these tokens: keep it safe, then store it with \
-         `mplink import` once the store works (or with `--store file`)"
+        "the JSON printed on stdout is the only copy of these tokens: keep it safe, then \
+         store it with `mplink import` once the store works (or with `--store file`)"
     } else {
         "the tokens could not be printed either; the seller must be linked again"
     };
@@ -118,11 +118,10 @@ pub async fn client_secret(ctx: &Ctx, store: &Store, client_id: &str) -> Result<
     if let Some(secret) = &ctx.settings.vars.client_secret {
         return Ok(secret.clone());
     }
-    let saved_for_this_app = store
-        .run(|s| s.app())
-        .await?
-        .is_some_and(|app| app.client_id == client_id);
-    if saved_for_this_app && let Some(secret) = store.run(|s| s.app_secret()).await? {
+    let saved = store.run(|s| s.app()).await?;
+    if let Some(app) = saved.filter(|app| app.client_id == client_id)
+        && let Some(secret) = store.run(move |s| s.app_secret(&app)).await?
+    {
         return Ok(secret);
     }
     if !ctx.settings.interactive {

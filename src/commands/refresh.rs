@@ -2,6 +2,7 @@
 //! tokens work once, so refreshes of one link are serialised across
 //! processes and the new pair is stored before success is reported.
 
+use std::collections::HashMap;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -84,9 +85,17 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<ExitCode> {
     };
 
     let mut results = Vec::new();
-    let mut failure: Option<Error> = None;
+    let mut failed: Option<Exit> = None;
+    let mut refresher = Refresher {
+        args: &args,
+        ctx,
+        store,
+        saved,
+        within,
+        secrets: HashMap::new(),
+    };
     for name in &names {
-        match refresh_link(&args, ctx, &store, saved.as_ref(), name, within).await {
+        match refresher.link(name).await {
             Ok(done) => {
                 report(ctx, &done, args.json)?;
                 results.push(done);
@@ -96,7 +105,7 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<ExitCode> {
                     message: format!("'{name}': {}", err.message),
                     ..err
                 });
-                failure.get_or_insert(Error::new(err.exit, ""));
+                failed.get_or_insert(err.exit);
             }
             Err(err) => return Err(err),
         }
@@ -108,9 +117,9 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<ExitCode> {
             _ => emit_json(&Value::Array(items))?,
         }
     }
-    match failure {
-        Some(first) => Err(Error::new(
-            first.exit,
+    match failed {
+        Some(exit) => Err(Error::new(
+            exit,
             format!(
                 "{} of {} links could not be refreshed",
                 names.len() - results.len(),
@@ -121,60 +130,75 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<ExitCode> {
     }
 }
 
-async fn refresh_link(
-    args: &Args,
-    ctx: &Ctx,
-    store: &Store,
-    saved: Option<&SavedApp>,
-    name: &str,
+/// What one `refresh` run needs for every link, and the client secrets it
+/// already has: one prompt per application, not one per link.
+struct Refresher<'a> {
+    args: &'a Args,
+    ctx: &'a Ctx,
+    store: Store,
+    saved: Option<SavedApp>,
     within: Option<Duration>,
-) -> Result<Done> {
-    let link = {
-        let name = name.to_string();
-        store.run(move |s| s.find(&name)).await?
-    };
-    let client = client_of(&link, &args.client, saved)?;
-    let secret = client_secret(ctx, store, &client.id).await?;
-    let http = TokenClient::new(&client, secret, ctx.settings.http_timeout)?;
+    secrets: HashMap<String, Secret>,
+}
 
-    // Another process may be refreshing this link: wait for it, then read
-    // what it stored, so a used refresh token is never sent.
-    let lock = {
-        let name = name.to_string();
-        store.run(move |s| s.lock_link(&name)).await?
-    };
-    let link = {
-        let name = name.to_string();
-        store.run(move |s| s.find(&name)).await?
-    };
-    if let Some(within) = within
-        && link.expires_at.seconds_from_now() >= within.as_secs() as i64
-    {
-        return Ok(Done::NotDue(link));
+impl Refresher<'_> {
+    async fn secret(&mut self, client_id: &str) -> Result<Secret> {
+        if let Some(secret) = self.secrets.get(client_id) {
+            return Ok(secret.clone());
+        }
+        let secret = client_secret(self.ctx, &self.store, client_id).await?;
+        self.secrets.insert(client_id.to_string(), secret.clone());
+        Ok(secret)
     }
-    let tokens = {
-        let link = link.clone();
-        store.run(move |s| s.tokens(&link)).await?
-    };
-    let refresh_token = tokens.refresh_token.ok_or_else(|| {
-        Error::failure(format!("link '{}' has no refresh token", link.name)).with_hint(
-            "Mercado Pago gives one only with the offline_access scope; link the seller again",
-        )
-    })?;
-    ctx.printer
-        .debug(format!("refreshing '{}' at {}", link.name, client.api_url));
-    let reply = http
-        .request(&Grant::Refresh(refresh_token))
-        .await
-        .map_err(|err| relink_hint(err, &link.name))?;
-    let (fresh, tokens) = merge(&link, reply);
-    {
-        let (fresh, tokens) = (fresh.clone(), tokens.clone());
-        store.run(move |s| s.save(&fresh, &tokens)).await
+
+    async fn find(&self, name: &str) -> Result<LinkMeta> {
+        let name = name.to_string();
+        self.store.run(move |s| s.find(&name)).await
     }
-    .map_err(|err| rescue(&fresh, &tokens, err))?;
-    drop(lock);
-    Ok(Done::Refreshed(fresh, tokens))
+
+    async fn link(&mut self, name: &str) -> Result<Done> {
+        let link = self.find(name).await?;
+        let client = client_of(&link, &self.args.client, self.saved.as_ref())?;
+        let secret = self.secret(&client.id).await?;
+        let http = TokenClient::new(&client, secret, self.ctx.settings.http_timeout)?;
+
+        // Another process may be refreshing this link: wait for it, then read
+        // what it stored, so a used refresh token is never sent.
+        let lock = {
+            let name = name.to_string();
+            self.store.run(move |s| s.lock_link(&name)).await?
+        };
+        let link = self.find(name).await?;
+        if let Some(within) = self.within
+            && link.expires_at.seconds_from_now() >= within.as_secs() as i64
+        {
+            return Ok(Done::NotDue(link));
+        }
+        let tokens = {
+            let link = link.clone();
+            self.store.run(move |s| s.tokens(&link)).await?
+        };
+        let refresh_token = tokens.refresh_token.ok_or_else(|| {
+            Error::failure(format!("link '{}' has no refresh token", link.name)).with_hint(
+                "Mercado Pago gives one only with the offline_access scope; link the seller again",
+            )
+        })?;
+        self.ctx
+            .printer
+            .debug(format!("refreshing '{}' at {}", link.name, client.api_url));
+        let reply = http
+            .request(&Grant::Refresh(refresh_token))
+            .await
+            .map_err(|err| relink_hint(err, &link.name))?;
+        let (fresh, tokens) = merge(&link, reply);
+        {
+            let (fresh, tokens) = (fresh.clone(), tokens.clone());
+            self.store.run(move |s| s.save(&fresh, &tokens)).await
+        }
+        .map_err(|err| rescue(&fresh, &tokens, err))?;
+        drop(lock);
+        Ok(Done::Refreshed(fresh, tokens))
+    }
 }
 
 /// The application that made the link is the one that can refresh it.

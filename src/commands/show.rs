@@ -99,7 +99,8 @@ async fn collect(args: &Args, ctx: &Ctx) -> Result<Vec<Shown>> {
     let links = store.run(|s| s.links()).await?;
     let mut shown = Vec::new();
     for link in links {
-        let tokens = if args.reveal {
+        // The table has no token column: only JSON reveals them.
+        let tokens = if args.reveal && args.json {
             let link = link.clone();
             Some(store.run(move |s| s.tokens(&link)).await?)
         } else {
@@ -131,6 +132,7 @@ fn as_json(shown: &Shown, reveal: bool) -> Value {
             let mut value = json!({
                 "name": "MPLINK_ACCESS_TOKEN",
                 "source": "environment",
+                "access_token_masked": token.masked(),
                 "user_id": super::authorize::user_id_in_token(token.expose()),
                 "test_token": token.expose().starts_with("TEST-"),
             });
@@ -195,7 +197,7 @@ fn row(shown: &Shown) -> [String; 5] {
             link.store.name().to_string(),
         ],
         Shown::Environment(token) => [
-            "(MPLINK_ACCESS_TOKEN)".to_string(),
+            format!("MPLINK_ACCESS_TOKEN ({})", token.masked()),
             super::authorize::user_id_in_token(token.expose())
                 .map_or("?".to_string(), |id| id.to_string()),
             if token.expose().starts_with("TEST-") {

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::StoreKind;
+
 /// `app.json` in the config dir. The client secret is not here: it lives in
 /// the secret store under [`SECRET_ACCOUNT`].
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -18,6 +20,10 @@ pub struct SavedApp {
     pub api_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pkce: Option<bool>,
+    /// Where the client secret was saved, if it was: later runs may use
+    /// another `--store` for their links.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_store: Option<StoreKind>,
 }
 
 /// Link names cannot contain `:`, so this account never clashes with one.

@@ -35,6 +35,24 @@ impl ConfigDir {
         create_private_dir(&self.path)
     }
 
+    /// Takes group's and others' access away from the directory, which is
+    /// about to hold the credentials file, whoever created it.
+    pub fn make_private(&self) -> Result<()> {
+        self.create()?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let meta =
+                fs::metadata(&self.path).map_err(|err| io_error("inspect", &self.path, err))?;
+            let mode = meta.permissions().mode();
+            if mode & 0o077 != 0 {
+                fs::set_permissions(&self.path, fs::Permissions::from_mode(mode & 0o700 | 0o700))
+                    .map_err(|err| io_error("make private", &self.path, err))?;
+            }
+        }
+        Ok(())
+    }
+
     /// Proves that files can be created here, before anything depends on it.
     pub fn check_writable(&self) -> Result<()> {
         self.create()?;

@@ -41,6 +41,14 @@ impl StoreKind {
             StoreKind::File => "file",
         }
     }
+
+    /// The store as a sentence names it: "saved in the {place}".
+    pub fn place(self) -> &'static str {
+        match self {
+            StoreKind::Keychain => "keychain",
+            StoreKind::File => "credentials file",
+        }
+    }
 }
 
 /// What mplink knows of a link, apart from its tokens.
@@ -234,7 +242,7 @@ impl Store {
                 format!(
                     "link '{}' is listed but its tokens are missing from the {}",
                     link.name,
-                    link.store.name()
+                    link.store.place()
                 ),
             )
             .with_hint(format!(
@@ -294,21 +302,45 @@ impl Store {
     }
 
     /// The client secret saved by `mplink app set`, if any.
-    pub fn app_secret(&self) -> Result<Option<Secret>> {
-        self.secrets(self.kind())?.get(SECRET_ACCOUNT)
+    /// The client secret `mplink app set` saved for `app`, if any.
+    pub fn app_secret(&self, app: &SavedApp) -> Result<Option<Secret>> {
+        match app.secret_store {
+            Some(kind) => self.secrets(kind)?.get(SECRET_ACCOUNT),
+            None => Ok(None),
+        }
     }
 
+    /// Saves the settings, and the secret in this store's kind. Without a
+    /// new secret, the one saved before stays if it is the same
+    /// application's; a secret of another application, or left in another
+    /// store, is removed.
     pub fn save_app(&self, app: &SavedApp, secret: Option<&Secret>) -> Result<()> {
         let _lock = self.dir().lock()?;
-        if let Some(secret) = secret {
-            self.secrets(self.kind())?.set(SECRET_ACCOUNT, secret)?;
+        let old = self.app()?;
+        let old_store = old.as_ref().and_then(|o| o.secret_store);
+        let same_app = old.as_ref().is_some_and(|o| o.client_id == app.client_id);
+        let mut app = app.clone();
+        app.secret_store = match secret {
+            Some(secret) => {
+                self.secrets(self.kind())?.set(SECRET_ACCOUNT, secret)?;
+                Some(self.kind())
+            }
+            None if same_app => old_store,
+            None => None,
+        };
+        if let Some(kind) = old_store.filter(|kind| Some(*kind) != app.secret_store) {
+            self.secrets(kind)?.delete(SECRET_ACCOUNT)?;
         }
-        write_json(&self.dir().file("app.json"), app)
+        write_json(&self.dir().file("app.json"), &app)
     }
 
     pub fn forget_app(&self) -> Result<bool> {
         let _lock = self.dir().lock()?;
-        let had_secret = self.secrets(self.kind())?.delete(SECRET_ACCOUNT)?;
+        let saved = self.app()?;
+        let had_secret = match saved.as_ref().and_then(|app| app.secret_store) {
+            Some(kind) => self.secrets(kind)?.delete(SECRET_ACCOUNT)?,
+            None => false,
+        };
         let path = self.dir().file("app.json");
         match std::fs::remove_file(&path) {
             Ok(()) => Ok(true),

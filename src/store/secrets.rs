@@ -49,7 +49,7 @@ impl FileSecrets {
     }
 
     fn save(&self, file: &CredentialsFile) -> Result<()> {
-        self.dir.create()?;
+        self.dir.make_private()?;
         write_json(&self.dir.file("credentials.json"), file)
     }
 }
