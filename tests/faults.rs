@@ -496,27 +496,26 @@ fn a_full_config_dir_fails_authorize_before_the_browser_opens() {
     assert!(mp.authorization_requests().is_empty());
 }
 
-#[test]
-fn a_store_failure_after_the_exchange_prints_the_tokens_and_exits_7() {
-    let mp = fake();
-    let world = World::new();
-    // A link with a long token makes credentials.json too big for the
-    // limit below, while the store check (a 5-byte probe) still passes.
+/// A link with a long token: credentials.json then outgrows a file size
+/// limit of a few blocks, while the store check (a 5-byte probe) still
+/// fits, so saving fails only after the exchange.
+fn seed_big(world: &World) {
     let big = TokenPair {
         access_token: format!("APP_USR-4815162342108-010203-{}-7", "a".repeat(16 * 1024)),
         refresh_token: "TG-big-7".into(),
         user_id: 7,
         live_mode: true,
     };
-    let out = run_with_stdin(
-        {
-            let mut cmd = world.mplink();
-            cmd.args(["import", "--name", "big"]);
-            cmd
-        },
-        &token_json(&big),
-    );
-    assert_exit(&out, 0);
+    let mut cmd = world.mplink();
+    cmd.args(["import", "--name", "big"]);
+    assert_exit(&run_with_stdin(cmd, &token_json(&big)), 0);
+}
+
+#[test]
+fn a_store_failure_after_the_exchange_prints_the_tokens_and_exits_7() {
+    let mp = fake();
+    let world = World::new();
+    seed_big(&world);
     let before = snapshot(&world);
 
     let mut cmd = world.mplink_for(&mp);
@@ -562,16 +561,7 @@ fn a_store_failure_after_the_exchange_prints_the_tokens_and_exits_7() {
 fn a_refresh_that_cannot_be_saved_prints_the_new_pair_and_exits_7() {
     let mp = fake();
     let world = World::new();
-    // As above: a big link makes credentials.json too big for the limit.
-    let big = TokenPair {
-        access_token: format!("APP_USR-4815162342108-010203-{}-7", "a".repeat(16 * 1024)),
-        refresh_token: "TG-big-7".into(),
-        user_id: 7,
-        live_mode: true,
-    };
-    let mut cmd = world.mplink();
-    cmd.args(["import", "--name", "big"]);
-    assert_exit(&run_with_stdin(cmd, &token_json(&big)), 0);
+    seed_big(&world);
     let old = seed(&world, &mp, "shop");
     let before = snapshot(&world);
 
