@@ -138,8 +138,8 @@ fn has_spinner(text: &str) -> bool {
 
 #[test]
 fn no_escape_codes_or_spinner_frames_reach_a_non_terminal_stderr() {
-    let redirect = format!("http://127.0.0.1:{}/callback", free_port());
-    let mp = common::fake_mp::FakeMp::start(common::fake_mp::FakeApp::new(&redirect));
+    let mp = fake();
+    let redirect = mp.app().redirect_uris[0].clone();
     let world = World::new();
     let out = world
         .mplink_for(&mp)
