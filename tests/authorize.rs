@@ -11,10 +11,6 @@ use common::fake_mp::{Consent, FakeApp, FakeMp, Fault};
 use common::*;
 use serde_json::Value;
 
-fn links(world: &World) -> Value {
-    serde_json::from_str(&fs::read_to_string(world.file("links.json")).unwrap()).unwrap()
-}
-
 #[test]
 fn production_link_lands_in_the_store_and_the_browser_sees_the_outcome() {
     let mp = fake();
@@ -41,7 +37,7 @@ fn production_link_lands_in_the_store_and_the_browser_sees_the_outcome() {
     assert!(visit.body.contains(&seller) && visit.body.contains("production"));
     assert!(visit.body.contains("close this tab"));
 
-    let index = links(&world);
+    let index = world.index();
     let link = &index["links"][0];
     assert_eq!(link["name"], seller.as_str());
     assert_eq!(link["live_mode"], true);

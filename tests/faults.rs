@@ -17,14 +17,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::fake_mp::{FakeApp, FakeMp, Fault, TokenPair};
+use common::fake_mp::{FakeMp, Fault, TokenPair};
 use common::*;
 use serde_json::{Value, json};
-
-fn fake() -> FakeMp {
-    let redirect = format!("http://127.0.0.1:{}/callback", free_port());
-    FakeMp::start(FakeApp::new(&redirect))
-}
 
 /// Every file under the config dir and its bytes, lock files aside.
 fn snapshot(world: &World) -> BTreeMap<PathBuf, Vec<u8>> {

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::fake_mp::{Consent, FakeApp, FakeMp};
+use common::fake_mp::{Consent, FakeMp};
 use common::*;
 use serde_json::Value;
 
@@ -196,11 +196,6 @@ fn unique(what: &str) -> String {
     format!("rc-{what}-{}", std::process::id())
 }
 
-fn fake() -> FakeMp {
-    let redirect = format!("http://127.0.0.1:{}/callback", free_port());
-    FakeMp::start(FakeApp::new(&redirect))
-}
-
 /// Runs a helper command, killed if it outlives `limit`.
 fn bounded(mut cmd: Command, limit: Duration) -> Output {
     let mut child = cmd
@@ -272,12 +267,6 @@ fn assert_no_token_in_files(dir: &Path, tokens: &[&str]) {
             );
         }
     }
-}
-
-fn links(world: &World) -> Value {
-    fs::read_to_string(world.file("links.json"))
-        .map(|text| serde_json::from_str(&text).unwrap())
-        .unwrap_or(Value::Null)
 }
 
 /// A token pair as Mercado Pago returns it, ready for `mplink import`.
@@ -595,7 +584,7 @@ fn a_real_browser_links_a_seller_into_the_real_keyring() {
     assert_eq!(stdout(&read).trim(), access);
 
     // Nothing secret anywhere on disk or in the output.
-    assert_eq!(links(&world)["links"][0]["store"], "keychain");
+    assert_eq!(world.index()["links"][0]["store"], "keychain");
     assert!(!world.file("credentials.json").exists());
     assert_no_token_in_files(&world.config, &[&access, &refresh]);
     assert!(!dom.contains(&access) && !dom.contains(&refresh));
@@ -612,7 +601,7 @@ fn a_real_browser_links_a_seller_into_the_real_keyring() {
     assert_exit(&logout, 0);
     assert!(!stderr(&logout).contains("already gone"));
     assert_eq!(session.lookup(&name), None);
-    assert_eq!(links(&world)["links"], serde_json::json!([]));
+    assert_eq!(world.index()["links"], serde_json::json!([]));
 }
 
 #[test]
@@ -724,7 +713,7 @@ fn a_link_in_a_keyring_locked_since_is_a_store_error_not_a_missing_link() {
     assert_exit(&out, 7);
     assert!(stderr(&out).contains("deleting 'shop'"), "{}", stderr(&out));
     assert!(nested.elapsed() < DEFAULT_KEYCHAIN_TIMEOUT);
-    assert_eq!(links(&world)["links"][0]["name"], "shop");
+    assert_eq!(world.index()["links"][0]["name"], "shop");
 }
 
 #[test]
@@ -835,7 +824,7 @@ fn an_entry_deleted_behind_mplinks_back_is_exit_8_naming_the_link() {
         "{}",
         stderr(&logout)
     );
-    assert_eq!(links(&world)["links"], serde_json::json!([]));
+    assert_eq!(world.index()["links"], serde_json::json!([]));
 }
 
 #[test]

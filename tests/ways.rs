@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use common::fake_mp::{Consent, FakeApp, FakeMp};
 use common::*;
-use serde_json::Value;
 
 fn spawn(world: &World, mp: &FakeMp, args: &[&str]) -> Child {
     world
@@ -28,11 +27,6 @@ fn spawn(world: &World, mp: &FakeMp, args: &[&str]) -> Child {
 fn paste(child: &mut Child, text: &str) {
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(text.as_bytes()).unwrap();
-}
-
-fn stored_link(world: &World) -> Value {
-    let text = std::fs::read_to_string(world.file("links.json")).unwrap();
-    serde_json::from_str::<Value>(&text).unwrap()["links"][0].clone()
 }
 
 #[test]
@@ -121,7 +115,7 @@ fn a_remote_redirect_url_is_pasted_through_stdin() {
     let out = finish(child);
     assert_exit(&out, 0);
     assert!(stderr(&out).contains("paste it here"), "{}", stderr(&out));
-    assert_eq!(stored_link(&world)["user_id"], mp.seller_id());
+    assert_eq!(world.index()["links"][0]["user_id"], mp.seller_id());
     assert_no_secret(&out, &flow_secrets(&mp));
 }
 
@@ -262,7 +256,7 @@ fn pasting_on_a_terminal_prompts_without_a_spinner_in_the_way() {
         waiting.ends_with(&format!("Address: {landed}\r")),
         "{waiting:?}"
     );
-    assert_eq!(stored_link(&world)["user_id"], mp.seller_id());
+    assert_eq!(world.index()["links"][0]["user_id"], mp.seller_id());
 }
 
 #[test]

@@ -176,6 +176,13 @@ impl World {
         self.config.join(name)
     }
 
+    /// The link index, `links.json`, as JSON (`null` before any link).
+    pub fn index(&self) -> serde_json::Value {
+        fs::read_to_string(self.file("links.json"))
+            .map(|text| serde_json::from_str(&text).unwrap())
+            .unwrap_or(serde_json::Value::Null)
+    }
+
     /// Every secret mplink stored in the file store, for leak checks.
     pub fn stored_secrets(&self) -> Vec<String> {
         let Ok(text) = fs::read_to_string(self.file("credentials.json")) else {
