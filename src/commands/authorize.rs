@@ -125,7 +125,7 @@ async fn plan(args: &Args, ctx: &Ctx, store: &Store) -> Result<Plan> {
         paste: args.paste,
     };
     let way = receive::choose(&auth.redirect_uri, choice)?;
-    let secret = client_secret(ctx, store, &auth.client.id).await?;
+    let secret = client_secret(ctx, store, saved.as_ref(), &auth.client.id).await?;
     let tokens = TokenClient::new(&auth.client, secret, ctx.settings.http_timeout)?;
     store.run(|s| s.check()).await?;
     ctx.printer.debug(format!(
@@ -352,7 +352,7 @@ pub fn user_id_in_token(token: &str) -> Option<u64> {
 
 async fn save(store: &Store, link: &LinkMeta, tokens: &Tokens) -> Result<()> {
     let (link, tokens) = (link.clone(), tokens.clone());
-    store.run(move |s| s.save(&link, &tokens)).await
+    store.run(move |s| s.save(&link, &tokens)).await.map(drop)
 }
 
 fn report(link: &LinkMeta, as_json: bool) -> Result<()> {

@@ -38,15 +38,9 @@ pub async fn run(args: Args, ctx: &Ctx) -> Result<ExitCode> {
     let store = ctx.store();
     let (link, tokens) = parse(&value, args.name.as_deref(), store.kind(), &ctx.printer)?;
     let replaced = {
-        let name = link.name.clone();
-        store
-            .run(move |s| Ok(s.links()?.iter().any(|l| l.name == name)))
-            .await?
-    };
-    {
         let (link, tokens) = (link.clone(), tokens.clone());
-        store.run(move |s| s.save(&link, &tokens)).await?;
-    }
+        store.run(move |s| s.save(&link, &tokens)).await?
+    };
     if replaced {
         ctx.printer
             .warn(format!("replaced the existing link '{}'", link.name));

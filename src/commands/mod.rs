@@ -20,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::output::{Printer, stdout_line};
 use crate::secret::Secret;
 use crate::settings::Settings;
+use crate::store::app::SavedApp;
 use crate::store::{LinkMeta, Store, Tokens};
 
 /// What every command gets: validated settings and the printer.
@@ -113,13 +114,18 @@ pub fn rescue(link: &LinkMeta, tokens: &Tokens, err: Error) -> Error {
 }
 
 /// The client secret: `MPLINK_CLIENT_SECRET`, else the one `mplink app set`
-/// saved for this Client ID, else a prompt on a terminal.
-pub async fn client_secret(ctx: &Ctx, store: &Store, client_id: &str) -> Result<Secret> {
+/// saved (`saved`, already read by the caller) for this Client ID, else a
+/// prompt on a terminal.
+pub async fn client_secret(
+    ctx: &Ctx,
+    store: &Store,
+    saved: Option<&SavedApp>,
+    client_id: &str,
+) -> Result<Secret> {
     if let Some(secret) = &ctx.settings.vars.client_secret {
         return Ok(secret.clone());
     }
-    let saved = store.run(|s| s.app()).await?;
-    if let Some(app) = saved.filter(|app| app.client_id == client_id)
+    if let Some(app) = saved.filter(|app| app.client_id == client_id).cloned()
         && let Some(secret) = store.run(move |s| s.app_secret(&app)).await?
     {
         return Ok(secret);

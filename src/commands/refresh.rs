@@ -146,7 +146,7 @@ impl Refresher<'_> {
         if let Some(secret) = self.secrets.get(client_id) {
             return Ok(secret.clone());
         }
-        let secret = client_secret(self.ctx, &self.store, client_id).await?;
+        let secret = client_secret(self.ctx, &self.store, self.saved.as_ref(), client_id).await?;
         self.secrets.insert(client_id.to_string(), secret.clone());
         Ok(secret)
     }
@@ -195,6 +195,7 @@ impl Refresher<'_> {
             let (fresh, tokens) = (fresh.clone(), tokens.clone());
             self.store.run(move |s| s.save(&fresh, &tokens)).await
         }
+        .map(drop)
         .map_err(|err| rescue(&fresh, &tokens, err))?;
         drop(lock);
         Ok(Done::Refreshed(fresh, tokens))
@@ -308,7 +309,7 @@ async fn refresh_environment(
         .with_hint("save the printed refresh_token for the next run (or `mplink import` it)"));
     }
     let client = args.client.require(saved)?;
-    let secret = client_secret(ctx, store, &client.id).await?;
+    let secret = client_secret(ctx, store, saved, &client.id).await?;
     let http = TokenClient::new(&client, secret, ctx.settings.http_timeout)?;
     let reply = http.request(&Grant::Refresh(token.clone())).await?;
     let live = reply

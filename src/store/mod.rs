@@ -254,10 +254,10 @@ impl Store {
         Tokens::decode(&secret, &link.name)
     }
 
-    /// Saves a link and its tokens, replacing any link of the same name.
-    /// The tokens are written first; if the index then cannot be written,
-    /// the secret store is put back as it was.
-    pub fn save(&self, link: &LinkMeta, tokens: &Tokens) -> Result<()> {
+    /// Saves a link and its tokens, replacing any link of the same name
+    /// (then returns true). The tokens are written first; if the index then
+    /// cannot be written, the secret store is put back as it was.
+    pub fn save(&self, link: &LinkMeta, tokens: &Tokens) -> Result<bool> {
         let _lock = self.dir().lock()?;
         let mut index = self.load_index()?;
         let secrets = self.secrets(link.store)?;
@@ -276,10 +276,12 @@ impl Store {
             return Err(err);
         }
         // A link that moved between stores leaves nothing behind.
-        if let Some(old) = old.filter(|old| old.store != link.store) {
-            let _ = self.secrets(old.store).and_then(|s| s.delete(&old.name));
+        if let Some(moved) = old.as_ref().filter(|old| old.store != link.store) {
+            let _ = self
+                .secrets(moved.store)
+                .and_then(|s| s.delete(&moved.name));
         }
-        Ok(())
+        Ok(old.is_some())
     }
 
     /// Forgets a link: its tokens, then its entry in the index. Returns
