@@ -10,7 +10,7 @@ use crate::error::{Error, Exit, Result};
 use crate::listener::pages::{self, Page};
 use crate::oauth::callback::{Outcome, printable};
 use crate::oauth::request::Attempt;
-use crate::oauth::token::{Grant, TokenClient, TokenReply};
+use crate::oauth::token::{Grant, TokenClient, TokenReply, user_id_in_token};
 use crate::output::{Printer, clock};
 use crate::receive::{self, Choice, Receiver, Way};
 use crate::settings::Authorization;
@@ -343,11 +343,6 @@ fn new_link(
         refresh_token: reply.refresh_token,
     };
     (link, tokens)
-}
-
-/// Access tokens end in `-<user id>`; a fallback when the reply omits it.
-pub fn user_id_in_token(token: &str) -> Option<u64> {
-    token.rsplit('-').next()?.parse().ok()
 }
 
 async fn save(store: &Store, link: &LinkMeta, tokens: &Tokens) -> Result<()> {

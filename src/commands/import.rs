@@ -83,7 +83,7 @@ fn parse(
             .with_hint("pipe the token endpoint's reply, or the output of `--json --reveal`")
     })?;
     let user_id = number(value.get("user_id"))
-        .or_else(|| super::authorize::user_id_in_token(&access))
+        .or_else(|| crate::oauth::token::user_id_in_token(&access))
         .ok_or_else(|| {
             Error::usage("the JSON has no user_id, and the token does not end in one")
         })?;

@@ -317,7 +317,7 @@ async fn refresh_environment(
         .unwrap_or(!reply.access_token.expose().starts_with("TEST-"));
     let user_id = reply
         .user_id
-        .or_else(|| super::authorize::user_id_in_token(reply.access_token.expose()))
+        .or_else(|| crate::oauth::token::user_id_in_token(reply.access_token.expose()))
         .unwrap_or(0);
     let now = Timestamp::now();
     let placeholder = LinkMeta {

@@ -133,7 +133,7 @@ fn as_json(shown: &Shown, reveal: bool) -> Value {
                 "name": "MPLINK_ACCESS_TOKEN",
                 "source": "environment",
                 "access_token_masked": token.masked(),
-                "user_id": super::authorize::user_id_in_token(token.expose()),
+                "user_id": crate::oauth::token::user_id_in_token(token.expose()),
                 "test_token": token.expose().starts_with("TEST-"),
             });
             if reveal {
@@ -198,7 +198,7 @@ fn row(shown: &Shown) -> [String; 5] {
         ],
         Shown::Environment(token) => [
             format!("MPLINK_ACCESS_TOKEN ({})", token.masked()),
-            super::authorize::user_id_in_token(token.expose())
+            crate::oauth::token::user_id_in_token(token.expose())
                 .map_or("?".to_string(), |id| id.to_string()),
             if token.expose().starts_with("TEST-") {
                 "test"

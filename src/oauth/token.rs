@@ -162,6 +162,11 @@ impl TokenClient {
     }
 }
 
+/// Access tokens end in `-<user id>`; a fallback when the reply omits it.
+pub fn user_id_in_token(token: &str) -> Option<u64> {
+    token.rsplit('-').next()?.parse().ok()
+}
+
 pub fn token_endpoint(api: &Url) -> Url {
     let mut url = api.clone();
     let path = format!("{}/oauth/token", url.path().trim_end_matches('/'));
